@@ -1,0 +1,38 @@
+"""Shared test set-up: stop the whole run early when the data set is missing."""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from urllib.error import URLError
+
+import pytest
+from sklearn.datasets import fetch_california_housing, get_data_home
+
+log = logging.getLogger(__name__)
+
+CACHE_FILE = "cal_housing_py3.pkz"
+
+
+def missing_data_message(error: Exception) -> str:
+    """Explain how to provide the California housing data without a network."""
+    return (
+        f"The California housing data set is not in scikit-learn's data home "
+        f"({get_data_home()}) and could not be downloaded ({type(error).__name__}: {error}).\n"
+        f"Provide it in one of two ways:\n"
+        f"  - run the tests once with internet access, so scikit-learn caches it, or\n"
+        f"  - set SCIKIT_LEARN_DATA to a folder that contains scikit-learn's cache file "
+        f"{CACHE_FILE}, for example: export SCIKIT_LEARN_DATA=/path/to/scikit_learn_data"
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Load the data set once, or stop with one message instead of a failure per test."""
+    log.info("SCIKIT_LEARN_DATA=%s", os.environ.get("SCIKIT_LEARN_DATA", "(not set)"))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # scikit-learn's "Retry downloading"
+            fetch_california_housing(n_retries=1, delay=0.1)
+    except (OSError, URLError) as error:  # URLError is an OSError; named for the reader
+        raise pytest.UsageError(missing_data_message(error)) from None

@@ -1,0 +1,263 @@
+"""Turn a tutorial page into one runnable chain of code blocks per framework tab.
+
+A reader reproduces a page by pasting, in page order, the Python blocks outside
+the tabs plus the blocks of one tab. This module builds exactly that program
+from the page as the site renders it:
+
+1. Expand the `--8<--` snippet includes with the pymdownx.snippets settings of
+   `mkdocs.yml`, so the code is the code the site shows.
+2. Keep the lines outside content tabs and the lines of one tab label, and drop
+   the other tabs.
+3. Read the fenced blocks with pytest-codeblocks' parser. A `text` fence titled
+   "Output" after a Python block is that block's expected standard output; one
+   titled "Progress bar (standard error)" is its last tqdm line.
+4. Run the chain in a fresh interpreter, one block at a time in one namespace,
+   and record each block's standard output and standard error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import logging
+import math
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import markdown
+from mkdocs.config import load_config
+from pytest_codeblocks import extract_from_buffer
+
+log = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_FILE = REPO_ROOT / "mkdocs.yml"
+
+PYTHON_LANGUAGES = {"python", "py", "python3"}
+OUTPUT_TITLE = "Output"
+PROGRESS_TITLE = "Progress bar (standard error)"
+
+# Floats printed by the examples may differ in the last digit across CPUs and
+# BLAS builds; integers and text must match exactly.
+REL_TOL = 1e-3
+ABS_TOL = 1e-3
+
+TAB_HEADER = re.compile(r'^(?P<indent>[ ]*)===[+!]*[ ]+"(?P<label>[^"]*)"[ \t]*$')
+FLOAT = re.compile(r"[-+]?\d+\.\d+(?:[eE][-+]?\d+)?")
+TITLE = re.compile(r'title="(?P<title>[^"]*)"')
+# A tqdm line such as `training: 100%|####| 20/20 [00:04<00:00,  4.40epoch/s, loss=0.5]`.
+PROGRESS_LINE = re.compile(r"\|\s*\d+/\d+ \[")
+PROGRESS_TIMING = re.compile(r"\[[\d:]+<[^,\]]*,\s*[^,\]]*")
+BLOCK_END = "\x1e--- end of block ---\x1e"
+
+
+@dataclass
+class Block:
+    """One Python block of a chain, with the outputs that the page shows for it."""
+
+    code: str
+    origin: str
+    tab: str | None
+    expected_stdout: str | None = None
+    expected_progress: str | None = None
+
+
+@dataclass
+class BlockResult:
+    """What one block printed when its chain ran."""
+
+    stdout: str
+    stderr: str
+
+
+@dataclass
+class ChainRun:
+    """The outcome of one chain: per-block results and the failure, if any."""
+
+    results: list[BlockResult] = field(default_factory=list)
+    returncode: int = 0
+    failed_stderr: str = ""
+
+
+def site_markdown() -> markdown.Markdown:
+    """Build a Markdown converter with the extensions and settings of mkdocs.yml."""
+    config = load_config(str(CONFIG_FILE))
+    return markdown.Markdown(
+        extensions=config["markdown_extensions"],
+        extension_configs=config["mdx_configs"],
+    )
+
+
+def render_snippets(page: Path, md: markdown.Markdown | None = None) -> str:
+    """Return the page's Markdown with every snippet include expanded as the site does."""
+    md = md or site_markdown()
+    lines = page.read_text(encoding="utf-8").splitlines()
+    # pymdownx.snippets resolves base_path against the working directory, and
+    # `mkdocs build` runs from the repository root.
+    with contextlib.chdir(REPO_ROOT):
+        expanded = md.preprocessors["snippet"].run(lines)
+    return "\n".join(expanded) + "\n"
+
+
+def tab_labels(text: str) -> list[str]:
+    """List the distinct content-tab labels of a page in order of appearance."""
+    labels: list[str] = []
+    for line in text.splitlines():
+        match = TAB_HEADER.match(line)
+        if match and match.group("label") not in labels:
+            labels.append(match.group("label"))
+    return labels
+
+
+def flatten_tabs(text: str, keep: str | None) -> list[tuple[str, str | None]]:
+    """Return (line, tab label) pairs for the lines outside tabs and inside tabs labelled `keep`.
+
+    Tab content is dedented to the level of its `===` header. Nested tabs are
+    not supported and raise ValueError.
+    """
+    kept: list[tuple[str, str | None]] = []
+    current: tuple[str, int] | None = None  # (label, header indent) of the open tab
+
+    for line in text.splitlines():
+        header = TAB_HEADER.match(line)
+        if current is not None:
+            label, indent = current
+            inside = not line.strip() or len(line) - len(line.lstrip(" ")) > indent
+            if inside and header is not None:
+                raise ValueError(f"nested content tab {header.group('label')!r} inside {label!r}")
+            if inside:
+                if label == keep:
+                    kept.append((line[indent + 4:], label))
+                continue
+            current = None
+        if header is not None:
+            current = (header.group("label"), len(header.group("indent")))
+            continue
+        kept.append((line, None))
+    return kept
+
+
+def fence_language(syntax: str | None) -> str:
+    """Return the language of a fence info string such as `python title="x" linenums="1"`."""
+    words = (syntax or "").strip().lstrip("{").split()
+    return words[0].lstrip(".").lower() if words else ""
+
+
+def fence_title(syntax: str | None) -> str | None:
+    """Return the `title="..."` of a fence info string, or None."""
+    match = TITLE.search(syntax or "")
+    return match.group("title") if match else None
+
+
+def extract_chain(text: str, page_name: str, tab: str | None) -> list[Block]:
+    """Return the Python blocks that a reader of tab `tab` runs, in page order."""
+    pairs = flatten_tabs(text, tab)
+    flat = "\n".join(line for line, _ in pairs) + "\n"
+    labels = [label for _, label in pairs]
+
+    chain: list[Block] = []
+    for number, block in enumerate(extract_from_buffer(io.StringIO(flat)), start=1):
+        language = fence_language(block.syntax)
+        title = fence_title(block.syntax)
+        block_tab = labels[block.lineno - 1] if block.lineno - 1 < len(labels) else None
+        if language in PYTHON_LANGUAGES:
+            where = f"tab {block_tab!r}" if block_tab else "outside the tabs"
+            origin = f"{page_name}, code block {number} ({where})"
+            chain.append(Block(code=block.code, origin=origin, tab=block_tab))
+        elif language == "text" and title in (OUTPUT_TITLE, PROGRESS_TITLE):
+            if not chain:
+                raise ValueError(f"{page_name}: an {title!r} block comes before any Python block")
+            if title == OUTPUT_TITLE:
+                chain[-1].expected_stdout = block.code
+            else:
+                chain[-1].expected_progress = block.code
+    return chain
+
+
+def page_chains(page: Path) -> dict[str, list[Block]]:
+    """Return one chain per tab label of the page, or a single chain named 'page' without tabs."""
+    text = render_snippets(page)
+    name = page.relative_to(REPO_ROOT).as_posix()
+    labels = tab_labels(text)
+    if not labels:
+        return {"page": extract_chain(text, name, None)}
+    return {label: extract_chain(text, name, label) for label in labels}
+
+
+DRIVER = f"""
+import json, sys
+blocks = json.load(sys.stdin)
+namespace = {{"__name__": "__main__", "__builtins__": __builtins__}}
+for block in blocks:
+    exec(compile(block["code"], block["origin"], "exec"), namespace)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    print({BLOCK_END!r}, flush=True)
+    print({BLOCK_END!r}, file=sys.stderr, flush=True)
+"""
+
+
+def run_chain(chain: list[Block], timeout: float = 900.0) -> ChainRun:
+    """Run the blocks in one fresh interpreter, as a reader pasting them would."""
+    payload = json.dumps([{"code": block.code, "origin": block.origin} for block in chain])
+    env = dict(os.environ, PYTHONIOENCODING="utf-8", TF_CPP_MIN_LOG_LEVEL="2")
+    log.info("running %d blocks in a fresh interpreter", len(chain))
+    completed = subprocess.run(
+        [sys.executable, "-c", DRIVER],
+        input=payload,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=REPO_ROOT,
+        env=env,
+        timeout=timeout,
+        check=False,
+    )
+    stdouts = completed.stdout.split(BLOCK_END + "\n")
+    stderrs = completed.stderr.split(BLOCK_END + "\n")
+    finished = len(stdouts) - 1
+    run = ChainRun(returncode=completed.returncode)
+    run.results = [BlockResult(stdouts[i], stderrs[i]) for i in range(finished)]
+    if completed.returncode != 0:
+        run.failed_stderr = stderrs[-1]
+    return run
+
+
+def last_progress_line(stderr: str) -> str | None:
+    """Return the last tqdm redraw in a stream of carriage-return updates, or None."""
+    segments = re.split(r"[\r\n]+", stderr)
+    bars = [segment.strip() for segment in segments if PROGRESS_LINE.search(segment)]
+    return bars[-1] if bars else None
+
+
+def mask_progress_timing(line: str) -> str:
+    """Replace a tqdm line's elapsed time, remaining time and rate, which vary by run."""
+    return PROGRESS_TIMING.sub("[<time>, <rate>", line)
+
+
+def compare_output(expected: str, actual: str) -> str | None:
+    """Return None when the outputs match, or a message naming the first difference.
+
+    Text and integers must be identical; floats must agree within REL_TOL or ABS_TOL.
+    """
+    expected_lines = expected.rstrip("\n").splitlines()
+    actual_lines = actual.rstrip("\n").splitlines()
+    if len(expected_lines) != len(actual_lines):
+        return f"expected {len(expected_lines)} lines, got {len(actual_lines)}"
+
+    for number, (want, got) in enumerate(zip(expected_lines, actual_lines), start=1):
+        want, got = want.rstrip(), got.rstrip()
+        if FLOAT.split(want) != FLOAT.split(got):
+            return f"line {number}: expected {want!r}, got {got!r}"
+        for want_float, got_float in zip(FLOAT.findall(want), FLOAT.findall(got)):
+            if not math.isclose(float(want_float), float(got_float), rel_tol=REL_TOL, abs_tol=ABS_TOL):
+                return (
+                    f"line {number}: expected {want_float} but the code prints {got_float} "
+                    f"(tolerance: relative {REL_TOL}, absolute {ABS_TOL}) in {got!r}"
+                )
+    return None

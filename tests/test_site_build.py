@@ -1,0 +1,149 @@
+"""Build the real site with `mkdocs build --strict` and check the rendered pages."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup, Tag
+
+from page_chains import REPO_ROOT, page_chains
+
+PART1 = REPO_ROOT / "docs" / "part1-from-scratch.md"
+PART1_HTML = Path("part1-from-scratch") / "index.html"
+HOOKS = sorted((REPO_ROOT / "hooks").glob("*.py"))
+
+
+def mkdocs_build(config_file: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
+    """Run `mkdocs build --strict` from the repository root, as a user does."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config_file), "-d", str(site_dir)],
+        cwd=REPO_ROOT,
+        env=dict(os.environ, NO_MKDOCS_2_WARNING="1"),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site_dir = tmp_path_factory.mktemp("site")
+    result = mkdocs_build(REPO_ROOT / "mkdocs.yml", site_dir)
+    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr}"
+    return site_dir
+
+
+def code_text(highlight: Tag) -> str:
+    """Return a rendered code block's text as the copy button gives it: no line numbers."""
+    for line_number in highlight.select(".linenos, .linenodiv"):
+        line_number.decompose()
+    code = highlight.select_one("td.code code") or highlight.select_one("code")
+    assert code is not None
+    return code.get_text()
+
+
+def rendered_python_blocks(html: str) -> list[tuple[str | None, str]]:
+    """List (tab label or None, code) for every Python block of a built page, in page order."""
+    soup = BeautifulSoup(html, "html.parser")
+    blocks = []
+    for highlight in soup.select("div.language-python.highlight"):
+        label = None
+        tab_block = highlight.find_parent("div", class_="tabbed-block")
+        if tab_block is not None:
+            tab_set = tab_block.find_parent("div", class_="tabbed-set")
+            siblings = tab_block.find_parent("div", class_="tabbed-content").find_all(
+                "div", class_="tabbed-block", recursive=False
+            )
+            labels = tab_set.select(":scope > .tabbed-labels > label")
+            label = labels[siblings.index(tab_block)].get_text(strip=True)
+        blocks.append((label, code_text(highlight)))
+    return blocks
+
+
+def test_build_strict_succeeds(site):
+    assert (site / "index.html").is_file()
+    assert (site / PART1_HTML).is_file()
+
+
+@pytest.mark.parametrize("label", ["PyTorch", "TensorFlow"])
+def test_rendered_blocks_equal_tested_chain(site, label):
+    rendered = rendered_python_blocks((site / PART1_HTML).read_text(encoding="utf-8"))
+    on_page = [code for tab, code in rendered if tab in (None, label)]
+    chain = page_chains(PART1)[label]
+    assert len(on_page) == len(chain), (
+        f"the built page shows {len(on_page)} Python blocks for {label}, "
+        f"but the test chain runs {len(chain)}"
+    )
+    for number, (shown, tested) in enumerate(zip(on_page, chain, strict=True), start=1):
+        assert shown.rstrip("\n") == tested.code.rstrip("\n"), f"block {number} differs"
+
+
+def test_every_step_has_both_tabs(site):
+    soup = BeautifulSoup((site / PART1_HTML).read_text(encoding="utf-8"), "html.parser")
+    tab_sets = soup.select("div.tabbed-set")
+    assert len(tab_sets) >= 9
+    for tab_set in tab_sets:
+        labels = [label.get_text(strip=True) for label in tab_set.select(".tabbed-labels > label")]
+        assert labels == ["PyTorch", "TensorFlow"]
+
+
+def test_code_blocks_left_aligned(site):
+    for _, code in rendered_python_blocks((site / PART1_HTML).read_text(encoding="utf-8")):
+        lines = [line for line in code.splitlines() if line.strip()]
+        indents = [len(line) - len(line.lstrip()) for line in lines]
+        assert min(indents) == 0, f"block is indented by {min(indents)}:\n{code}"
+
+
+def test_math_rendered_to_mathml(site):
+    html = (site / PART1_HTML).read_text(encoding="utf-8")
+    soup = BeautifulSoup(html, "html.parser")
+    formulas = soup.select(".arithmatex")
+    assert len(formulas) >= 10
+    for formula in formulas:
+        assert formula.find("math") is not None, f"formula left as TeX: {formula.get_text()!r}"
+    assert "\\(" not in html
+    assert "\\[" not in html
+
+
+def test_credits_original_author(site):
+    html = (site / PART1_HTML).read_text(encoding="utf-8")
+    assert "J. Emmanuel Johnson" in html
+
+
+def write_config_with_page(tmp_path: Path, page_text: str) -> Path:
+    """Write a site that inherits mkdocs.yml and contains only the given page."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text(page_text, encoding="utf-8")
+    hooks = "".join(f"  - {hook}\n" for hook in HOOKS)
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(
+        f"INHERIT: {REPO_ROOT / 'mkdocs.yml'}\ndocs_dir: docs\nhooks:\n{hooks}nav:\n  - Home: index.md\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_missing_snippet_section_fails_build(tmp_path):
+    config = write_config_with_page(
+        tmp_path, '# Page\n\n```python\n--8<-- "snippets/part1_torch.py:trainig"\n```\n'
+    )
+    result = mkdocs_build(config, tmp_path / "site")
+    assert result.returncode != 0
+    assert "section 'trainig' not found" in result.stderr
+    assert "snippets/part1_torch.py" in result.stderr
+    assert "index.md:4" in result.stderr
+
+
+def test_missing_snippet_file_fails_build(tmp_path):
+    config = write_config_with_page(
+        tmp_path, '# Page\n\n```python\n--8<-- "snippets/part1_missing.py:imports"\n```\n'
+    )
+    result = mkdocs_build(config, tmp_path / "site")
+    assert result.returncode != 0
+    assert "snippet file 'snippets/part1_missing.py' not found" in result.stderr
