@@ -92,6 +92,14 @@ def test_every_step_has_both_tabs(site):
         assert labels == ["PyTorch", "TensorFlow"]
 
 
+def test_tensorflow_tabs_never_mention_torch(site):
+    rendered = rendered_python_blocks((site / PART1_HTML).read_text(encoding="utf-8"))
+    tensorflow_code = [code for tab, code in rendered if tab == "TensorFlow"]
+    assert tensorflow_code
+    for code in tensorflow_code:
+        assert "torch" not in code.lower(), code
+
+
 def test_code_blocks_left_aligned(site):
     for _, code in rendered_python_blocks((site / PART1_HTML).read_text(encoding="utf-8")):
         lines = [line for line in code.splitlines() if line.strip()]
@@ -129,21 +137,23 @@ def write_config_with_page(tmp_path: Path, page_text: str) -> Path:
     return config
 
 
-def test_missing_snippet_section_fails_build(tmp_path):
-    config = write_config_with_page(
-        tmp_path, '# Page\n\n```python\n--8<-- "snippets/part1_torch.py:trainig"\n```\n'
-    )
+@pytest.mark.parametrize(
+    ("include", "messages"),
+    [
+        (
+            "snippets/part1_torch.py:trainig",
+            ["index.md:4", "section 'trainig' not found", "snippets/part1_torch.py"],
+        ),
+        (
+            "snippets/part1_missing.py:imports",
+            ["index.md:4", "snippet file 'snippets/part1_missing.py' not found"],
+        ),
+    ],
+    ids=["missing section", "missing file"],
+)
+def test_broken_include_fails_build(tmp_path, include, messages):
+    config = write_config_with_page(tmp_path, f'# Page\n\n```python\n--8<-- "{include}"\n```\n')
     result = mkdocs_build(config, tmp_path / "site")
     assert result.returncode != 0
-    assert "section 'trainig' not found" in result.stderr
-    assert "snippets/part1_torch.py" in result.stderr
-    assert "index.md:4" in result.stderr
-
-
-def test_missing_snippet_file_fails_build(tmp_path):
-    config = write_config_with_page(
-        tmp_path, '# Page\n\n```python\n--8<-- "snippets/part1_missing.py:imports"\n```\n'
-    )
-    result = mkdocs_build(config, tmp_path / "site")
-    assert result.returncode != 0
-    assert "snippet file 'snippets/part1_missing.py' not found" in result.stderr
+    for message in messages:
+        assert message in result.stderr
