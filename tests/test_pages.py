@@ -80,6 +80,16 @@ def test_chain_outputs_match_page(page, label):
             assert difference is None, f"{block.origin}: progress bar differs: {difference}"
 
 
+@pytest.mark.parametrize(("page", "label"), CHAINS, ids=CHAIN_NAMES)
+def test_chain_output_is_deterministic(page, label):
+    chain, first = chain_and_run(page, label)
+    second = run_chain(chain)
+    assert second.returncode == 0
+    assert [result.stdout for result in second.results] == [result.stdout for result in first.results]
+
+
 def test_every_page_has_chains():
-    assert (REPO_ROOT / "docs" / "part1-from-scratch.md", "PyTorch") in CHAINS
-    assert (REPO_ROOT / "docs" / "part1-from-scratch.md", "TensorFlow") in CHAINS
+    part1 = REPO_ROOT / "docs" / "part1-from-scratch.md"
+    assert (part1, "PyTorch") in CHAINS
+    assert (part1, "TensorFlow") in CHAINS
+    assert (part1, "NumPy") in CHAINS

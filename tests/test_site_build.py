@@ -70,7 +70,10 @@ def test_build_strict_succeeds(site):
     assert (site / PART1_HTML).is_file()
 
 
-@pytest.mark.parametrize("label", ["PyTorch", "TensorFlow"])
+TAB_LABELS = ["PyTorch", "TensorFlow", "NumPy"]
+
+
+@pytest.mark.parametrize("label", TAB_LABELS)
 def test_rendered_blocks_equal_tested_chain(site, label):
     rendered = rendered_python_blocks((site / PART1_HTML).read_text(encoding="utf-8"))
     on_page = [code for tab, code in rendered if tab in (None, label)]
@@ -83,13 +86,13 @@ def test_rendered_blocks_equal_tested_chain(site, label):
         assert shown.rstrip("\n") == tested.code.rstrip("\n"), f"block {number} differs"
 
 
-def test_every_step_has_both_tabs(site):
+def test_every_step_has_all_tabs(site):
     soup = BeautifulSoup((site / PART1_HTML).read_text(encoding="utf-8"), "html.parser")
     tab_sets = soup.select("div.tabbed-set")
     assert len(tab_sets) >= 9
     for tab_set in tab_sets:
         labels = [label.get_text(strip=True) for label in tab_set.select(".tabbed-labels > label")]
-        assert labels == ["PyTorch", "TensorFlow"]
+        assert labels == TAB_LABELS
 
 
 def test_tensorflow_tabs_never_mention_torch(site):
@@ -157,3 +160,18 @@ def test_broken_include_fails_build(tmp_path, include, messages):
     assert result.returncode != 0
     for message in messages:
         assert message in result.stderr
+
+
+def test_check_your_work_shows_computed_results(site):
+    soup = BeautifulSoup((site / PART1_HTML).read_text(encoding="utf-8"), "html.parser")
+    heading = soup.find("h2", id="check-your-work")
+    assert heading is not None
+    table = heading.find_next("table")
+    rows = [[cell.get_text(strip=True) for cell in row.find_all("td")] for row in table.find_all("tr")[1:]]
+    assert len(rows) == 7
+    for row in rows:
+        assert row[-1] == "pass", row
+        assert float(row[2]) <= float(row[3]), row
+    versions = table.find_previous("p").get_text()
+    assert "torch 2.13.0" in versions
+    assert "tensorflow-cpu 2.21.0" in versions

@@ -17,7 +17,7 @@ from sklearn.datasets import fetch_california_housing
 from page_chains import last_progress_line
 
 SNIPPETS = Path(__file__).resolve().parent.parent / "snippets"
-FRAMEWORK_MODULES = ["part1_torch.py", "part1_tf.py"]
+FRAMEWORK_MODULES = ["part1_torch.py", "part1_tf.py", "part1_numpy.py"]
 
 NUM_EPOCHS = 20
 NUM_STEPS = 2980  # 20 epochs x ceil(14860 / 100) batches

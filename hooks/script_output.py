@@ -1,0 +1,103 @@
+"""MkDocs hook: replace `<!-- insert-output: SCRIPT -->` with what SCRIPT prints.
+
+The script runs with the build's Python from the repository root, and its
+standard output (Markdown) takes the place of the marker line. Results are
+cached in `.cache/script-output/`, keyed by the contents of the script, of
+every file under `snippets/` and of `requirements.txt`, so `mkdocs serve`
+reruns a script only when its inputs change.
+
+Set DL4R_EXECUTE=0 to skip running scripts while editing: the page then shows
+a note that the results were not computed in this build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from mkdocs.exceptions import PluginError
+
+log = logging.getLogger("mkdocs.hooks.script_output")
+
+MARKER = re.compile(r"^<!--\s*insert-output:\s*(?P<script>\S+)\s*-->[ \t]*$", re.MULTILINE)
+TIMEOUT_SECONDS = 900
+
+
+def execution_enabled() -> bool:
+    """Return False when DL4R_EXECUTE is set to 0, false or no."""
+    return os.environ.get("DL4R_EXECUTE", "1").strip().lower() not in {"0", "false", "no"}
+
+
+def inputs_digest(root: Path, script: Path) -> str:
+    """Hash the script, every snippet file and the pinned requirements."""
+    digest = hashlib.sha256()
+    inputs = [script, root / "requirements.txt", *sorted((root / "snippets").rglob("*.py"))]
+    for path in inputs:
+        if path.is_file():
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def run_script(root: Path, script: Path, page_path: str) -> str:
+    """Run the script and return its standard output, raising PluginError if it fails."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONIOENCODING="utf-8")
+    started = time.perf_counter()
+    try:
+        result = subprocess.run(
+            [sys.executable, str(script)],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=TIMEOUT_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise PluginError(
+            f"{page_path}: {script.relative_to(root)} timed out after {TIMEOUT_SECONDS} s"
+        ) from error
+    if result.returncode != 0:
+        tail = "\n".join(result.stderr.splitlines()[-20:])
+        raise PluginError(
+            f"{page_path}: {script.relative_to(root)} failed with exit code "
+            f"{result.returncode}; run it alone to debug. Last lines of its error output:\n{tail}"
+        )
+    log.info("%s: ran %s in %.1f s", page_path, script.relative_to(root), time.perf_counter() - started)
+    return result.stdout
+
+
+def script_output(root: Path, script_name: str, page_path: str) -> str:
+    """Return the script's output, from the cache when its inputs are unchanged."""
+    script = (root / script_name).resolve()
+    if not script.is_file():
+        raise PluginError(f"{page_path}: script '{script_name}' in an insert-output marker not found")
+    if not execution_enabled():
+        return (
+            '!!! warning "Not computed in this build"\n'
+            f"    This build ran with DL4R_EXECUTE=0, so `{script_name}` did not run.\n"
+        )
+
+    cache = root / ".cache" / "script-output" / f"{script.stem}-{inputs_digest(root, script)}.md"
+    if cache.is_file():
+        log.info("%s: using cached output of %s", page_path, script_name)
+        return cache.read_text(encoding="utf-8")
+    output = run_script(root, script, page_path)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(output, encoding="utf-8")
+    return output
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    """Replace each insert-output marker of the page with its script's output."""
+    root = Path(config["config_file_path"]).resolve().parent
+    page_path = page.file.src_uri
+    return MARKER.sub(lambda match: script_output(root, match.group("script"), page_path), markdown)
