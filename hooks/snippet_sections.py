@@ -47,12 +47,12 @@ def section_names(snippet: Path) -> list[str]:
     return [match.group("name") for match in SECTION_START.finditer(text)]
 
 
-def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
-    """Raise PluginError naming the page, file and section of a broken include."""
-    snippet_config = config["mdx_configs"].get("pymdownx.snippets", {})
-    base_paths = [Path(base).resolve() for base in snippet_config.get("base_path", ["."])]
-    page_path = page.file.src_uri
+class SnippetIncludeError(ValueError):
+    """A `--8<--` include names a snippet file or section that does not exist."""
 
+
+def check_includes(markdown: str, page_path: str, base_paths: list[Path]) -> None:
+    """Raise SnippetIncludeError naming the page line, file and section of the first broken include."""
     for number, line in enumerate(markdown.splitlines(), start=1):
         match = INCLUDE.match(line)
         if match is None:
@@ -64,7 +64,7 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
         snippet = find_snippet(path, base_paths)
         if snippet is None:
             searched = ", ".join(str(base) for base in base_paths)
-            raise PluginError(
+            raise SnippetIncludeError(
                 f"{page_path}:{number}: snippet file '{path}' not found in the snippet "
                 f"base paths ({searched}); fix the path or add the file"
             )
@@ -74,10 +74,20 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
         names = section_names(snippet)
         if section not in names:
             available = ", ".join(names) if names else "none"
-            raise PluginError(
+            raise SnippetIncludeError(
                 f"{page_path}:{number}: section '{section}' not found in snippet file "
                 f"'{path}' (its sections: {available}); fix the name on the page or add "
                 f"'# --8<-- [start:{section}]' and '# --8<-- [end:{section}]' to the file"
             )
         log.debug("%s:%d includes %s:%s", page_path, number, path, section)
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    """Raise PluginError naming the page, file and section of a broken include."""
+    snippet_config = config["mdx_configs"].get("pymdownx.snippets", {})
+    base_paths = [Path(base).resolve() for base in snippet_config.get("base_path", ["."])]
+    try:
+        check_includes(markdown, page.file.src_uri, base_paths)
+    except SnippetIncludeError as error:
+        raise PluginError(str(error)) from error
     return markdown

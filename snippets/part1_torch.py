@@ -105,7 +105,7 @@ for epoch in progress:
         valid_losses.append(mse_loss(model(X_valid), y_valid).item())
     # refresh=False leaves the redraw to tqdm's own throttle (at most every 0.1 s).
     progress.set_postfix(
-        train=f"{train_losses[-1]:.3f}", valid=f"{valid_losses[-1]:.3f}", refresh=False
+        batch=f"{train_losses[-1]:.3f}", valid=f"{valid_losses[-1]:.3f}", refresh=False
     )
 
 print(f"{len(train_losses)} steps, last batch loss {train_losses[-1]:.4f}")

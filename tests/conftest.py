@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import warnings
-from urllib.error import URLError
 
 import pytest
 from sklearn.datasets import fetch_california_housing, get_data_home
@@ -18,9 +17,10 @@ CACHE_FILE = "cal_housing_py3.pkz"
 def missing_data_message(error: Exception) -> str:
     """Explain how to provide the California housing data without a network."""
     return (
-        f"The California housing data set is not in scikit-learn's data home "
-        f"({get_data_home()}) and could not be downloaded ({type(error).__name__}: {error}).\n"
-        f"Provide it in one of two ways:\n"
+        f"The California housing data set is missing or unreadable in scikit-learn's data "
+        f"home ({get_data_home()}), and loading or downloading it failed "
+        f"({type(error).__name__}: {error}).\n"
+        f"Provide it in one of two ways (delete a corrupt {CACHE_FILE} first):\n"
         f"  - run the tests once with internet access, so scikit-learn caches it, or\n"
         f"  - set SCIKIT_LEARN_DATA to a folder that contains scikit-learn's cache file "
         f"{CACHE_FILE}, for example: export SCIKIT_LEARN_DATA=/path/to/scikit_learn_data"
@@ -34,5 +34,8 @@ def pytest_configure(config: pytest.Config) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # scikit-learn's "Retry downloading"
             fetch_california_housing(n_retries=1, delay=0.1)
-    except (OSError, URLError) as error:  # URLError is an OSError; named for the reader
+    # A missing file or no network raises OSError (URLError is one), but a corrupt
+    # cache file can raise almost anything from joblib and pickle (KeyError,
+    # EOFError, ValueError, zlib.error), and every case means the data is unusable.
+    except Exception as error:
         raise pytest.UsageError(missing_data_message(error)) from None

@@ -14,7 +14,9 @@ from page_chains import (
     extract_chain,
     last_progress_line,
     mask_progress_timing,
+    render_snippets,
 )
+from snippet_sections import SnippetIncludeError
 
 PAGE = '''# Example
 
@@ -67,12 +69,25 @@ def test_chain_attaches_outputs_to_blocks():
     assert torch_chain[2].tab is None
 
 
-def test_compare_output_accepts_last_digit():
-    assert compare_output("loss 0.5848\n", "loss 0.5849\n") is None
+def test_chain_blocks_name_source_lines():
+    torch_chain = extract_chain(PAGE, "example.md", "PyTorch")
+    assert [block.line for block in torch_chain] == [3, 9, 23]
+    assert torch_chain[1].origin == "example.md:9 (tab 'PyTorch')"
+    assert torch_chain[2].origin == "example.md:23 (outside the tabs)"
 
 
-def test_compare_output_rejects_real_difference():
-    assert compare_output("loss 0.5848\n", "loss 0.5901\n") is not None
+def test_compare_output_accepts_two_last_digit_units():
+    assert compare_output("loss 0.5848\n", "loss 0.5850\n") is None
+    assert compare_output("loss 0.5848\n", "loss 0.5846\n") is None
+
+
+def test_compare_output_rejects_three_last_digit_units():
+    assert compare_output("loss 0.5848\n", "loss 0.5851\n") is not None
+
+
+def test_compare_output_rejects_other_framework_number():
+    # The PyTorch tab's test MSE must not pass for the TensorFlow tab's.
+    assert compare_output("test MSE: 0.5491\n", "test MSE: 0.5500\n") is not None
 
 
 def test_compare_output_rejects_integer_difference():
@@ -93,8 +108,24 @@ def test_progress_line_masks_timing():
     assert mask_progress_timing(line) == "training: 100%|##########| 20/20 [<time>, <rate>, train=0.399]"
 
 
-def test_missing_data_stops_run_with_one_message(tmp_path):
-    # An empty data home and a proxy on a closed local port: no data, no network.
+def test_render_names_misspelled_section(tmp_path):
+    page = REPO_ROOT / "docs" / "broken-include-test.md"
+    page.write_text('# Page\n\n```python\n--8<-- "snippets/part1_torch.py:trainig"\n```\n')
+    try:
+        with pytest.raises(SnippetIncludeError) as error:
+            render_snippets(page)
+    finally:
+        page.unlink()
+    assert "docs/broken-include-test.md:4" in str(error.value)
+    assert "section 'trainig' not found" in str(error.value)
+
+
+@pytest.mark.parametrize("cache_bytes", [None, b"\x00" * 1000], ids=["missing", "truncated"])
+def test_bad_data_stops_run_with_one_message(tmp_path, cache_bytes):
+    # A data home without a valid cache file, and a proxy on a closed local port:
+    # no usable data and no network.
+    if cache_bytes is not None:
+        (tmp_path / "cal_housing_py3.pkz").write_bytes(cache_bytes)
     env = dict(
         os.environ,
         SCIKIT_LEARN_DATA=str(tmp_path),

@@ -134,7 +134,8 @@ def write_config_with_page(tmp_path: Path, page_text: str) -> Path:
     hooks = "".join(f"  - {hook}\n" for hook in HOOKS)
     config = tmp_path / "mkdocs.yml"
     config.write_text(
-        f"INHERIT: {REPO_ROOT / 'mkdocs.yml'}\ndocs_dir: docs\nhooks:\n{hooks}nav:\n  - Home: index.md\n",
+        f"INHERIT: {REPO_ROOT / 'mkdocs.yml'}\ndocs_dir: docs\nhooks:\n{hooks}"
+        f"watch:\n  - {REPO_ROOT / 'snippets'}\nnav:\n  - Home: index.md\n",
         encoding="utf-8",
     )
     return config

@@ -21,7 +21,6 @@ import contextlib
 import io
 import json
 import logging
-import math
 import os
 import re
 import subprocess
@@ -33,6 +32,8 @@ import markdown
 from mkdocs.config import load_config
 from pytest_codeblocks import extract_from_buffer
 
+from snippet_sections import check_includes
+
 log = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -43,9 +44,9 @@ OUTPUT_TITLE = "Output"
 PROGRESS_TITLE = "Progress bar (standard error)"
 
 # Floats printed by the examples may differ in the last digit across CPUs and
-# BLAS builds; integers and text must match exactly.
-REL_TOL = 1e-3
-ABS_TOL = 1e-3
+# BLAS builds, so a float may differ from the page by this many units in its
+# last printed decimal place. Integers and text must match exactly.
+LAST_DIGIT_UNITS = 2
 
 TAB_HEADER = re.compile(r'^(?P<indent>[ ]*)===[+!]*[ ]+"(?P<label>[^"]*)"[ \t]*$')
 FLOAT = re.compile(r"[-+]?\d+\.\d+(?:[eE][-+]?\d+)?")
@@ -61,10 +62,16 @@ class Block:
     """One Python block of a chain, with the outputs that the page shows for it."""
 
     code: str
-    origin: str
+    page: str
+    line: int  # line of the opening fence in the page source
     tab: str | None
     expected_stdout: str | None = None
     expected_progress: str | None = None
+
+    @property
+    def origin(self) -> str:
+        where = f"tab {self.tab!r}" if self.tab else "outside the tabs"
+        return f"{self.page}:{self.line} ({where})"
 
 
 @dataclass
@@ -94,13 +101,21 @@ def site_markdown() -> markdown.Markdown:
 
 
 def render_snippets(page: Path, md: markdown.Markdown | None = None) -> str:
-    """Return the page's Markdown with every snippet include expanded as the site does."""
+    """Return the page's Markdown with every snippet include expanded as the site does.
+
+    Raises SnippetIncludeError naming the page line, file and section of a broken include.
+    """
     md = md or site_markdown()
-    lines = page.read_text(encoding="utf-8").splitlines()
+    text = page.read_text(encoding="utf-8")
+    base_paths = [
+        (REPO_ROOT / base).resolve()
+        for base in md.preprocessors["snippet"].base_path
+    ]
+    check_includes(text, page.relative_to(REPO_ROOT).as_posix(), base_paths)
     # pymdownx.snippets resolves base_path against the working directory, and
     # `mkdocs build` runs from the repository root.
     with contextlib.chdir(REPO_ROOT):
-        expanded = md.preprocessors["snippet"].run(lines)
+        expanded = md.preprocessors["snippet"].run(text.splitlines())
     return "\n".join(expanded) + "\n"
 
 
@@ -114,16 +129,16 @@ def tab_labels(text: str) -> list[str]:
     return labels
 
 
-def flatten_tabs(text: str, keep: str | None) -> list[tuple[str, str | None]]:
-    """Return (line, tab label) pairs for the lines outside tabs and inside tabs labelled `keep`.
+def flatten_tabs(text: str, keep: str | None) -> list[tuple[str, str | None, int]]:
+    """Return (line, tab label, line number) for the lines outside tabs and in tabs labelled `keep`.
 
-    Tab content is dedented to the level of its `===` header. Nested tabs are
-    not supported and raise ValueError.
+    Tab content is dedented to the level of its `===` header. Line numbers
+    count from 1 in `text`. Nested tabs are not supported and raise ValueError.
     """
-    kept: list[tuple[str, str | None]] = []
+    kept: list[tuple[str, str | None, int]] = []
     current: tuple[str, int] | None = None  # (label, header indent) of the open tab
 
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines(), start=1):
         header = TAB_HEADER.match(line)
         if current is not None:
             label, indent = current
@@ -132,13 +147,13 @@ def flatten_tabs(text: str, keep: str | None) -> list[tuple[str, str | None]]:
                 raise ValueError(f"nested content tab {header.group('label')!r} inside {label!r}")
             if inside:
                 if label == keep:
-                    kept.append((line[indent + 4:], label))
+                    kept.append((line[indent + 4:], label, number))
                 continue
             current = None
         if header is not None:
             current = (header.group("label"), len(header.group("indent")))
             continue
-        kept.append((line, None))
+        kept.append((line, None, number))
     return kept
 
 
@@ -154,21 +169,26 @@ def fence_title(syntax: str | None) -> str | None:
     return match.group("title") if match else None
 
 
-def extract_chain(text: str, page_name: str, tab: str | None) -> list[Block]:
-    """Return the Python blocks that a reader of tab `tab` runs, in page order."""
-    pairs = flatten_tabs(text, tab)
-    flat = "\n".join(line for line, _ in pairs) + "\n"
-    labels = [label for _, label in pairs]
+def extract_chain(
+    text: str, page_name: str, tab: str | None, source_lines: list[int] | None = None
+) -> list[Block]:
+    """Return the Python blocks that a reader of tab `tab` runs, in page order.
+
+    `source_lines` gives the line of each Python fence in the page source, for
+    messages; without it, lines are counted in `text`.
+    """
+    flattened = flatten_tabs(text, tab)
+    flat = "\n".join(line for line, _, _ in flattened) + "\n"
 
     chain: list[Block] = []
-    for number, block in enumerate(extract_from_buffer(io.StringIO(flat)), start=1):
+    for block in extract_from_buffer(io.StringIO(flat)):
         language = fence_language(block.syntax)
         title = fence_title(block.syntax)
-        block_tab = labels[block.lineno - 1] if block.lineno - 1 < len(labels) else None
+        _, block_tab, line_number = flattened[block.lineno - 1]
         if language in PYTHON_LANGUAGES:
-            where = f"tab {block_tab!r}" if block_tab else "outside the tabs"
-            origin = f"{page_name}, code block {number} ({where})"
-            chain.append(Block(code=block.code, origin=origin, tab=block_tab))
+            if source_lines is not None:
+                line_number = source_lines[len(chain)]
+            chain.append(Block(code=block.code, page=page_name, line=line_number, tab=block_tab))
         elif language == "text" and title in (OUTPUT_TITLE, PROGRESS_TITLE):
             if not chain:
                 raise ValueError(f"{page_name}: an {title!r} block comes before any Python block")
@@ -180,13 +200,21 @@ def extract_chain(text: str, page_name: str, tab: str | None) -> list[Block]:
 
 
 def page_chains(page: Path) -> dict[str, list[Block]]:
-    """Return one chain per tab label of the page, or a single chain named 'page' without tabs."""
+    """Return one chain per tab label of the page, or a single chain named 'page' without tabs.
+
+    Each block's origin names the line of its fence in the page source.
+    """
+    source = page.read_text(encoding="utf-8")
     text = render_snippets(page)
     name = page.relative_to(REPO_ROOT).as_posix()
-    labels = tab_labels(text)
-    if not labels:
-        return {"page": extract_chain(text, name, None)}
-    return {label: extract_chain(text, name, label) for label in labels}
+    labels = tab_labels(text) or [None]
+    chains = {}
+    for label in labels:
+        # Snippets expand inside fences, so the source has the same Python fences in
+        # the same order, each at the line a reader's editor shows.
+        source_lines = [block.line for block in extract_chain(source, name, label)]
+        chains[label or "page"] = extract_chain(text, name, label, source_lines)
+    return chains
 
 
 DRIVER = f"""
@@ -240,10 +268,18 @@ def mask_progress_timing(line: str) -> str:
     return PROGRESS_TIMING.sub("[<time>, <rate>", line)
 
 
+def float_tolerance(printed: str) -> float:
+    """Return LAST_DIGIT_UNITS units of the last decimal place of a printed float."""
+    mantissa, _, exponent = printed.lower().partition("e")
+    decimals = len(mantissa.partition(".")[2])
+    return LAST_DIGIT_UNITS * 10.0 ** (int(exponent or 0) - decimals)
+
+
 def compare_output(expected: str, actual: str) -> str | None:
     """Return None when the outputs match, or a message naming the first difference.
 
-    Text and integers must be identical; floats must agree within REL_TOL or ABS_TOL.
+    Text and integers must be identical. A float may differ from the expected one
+    by LAST_DIGIT_UNITS units in the expected float's last printed decimal place.
     """
     expected_lines = expected.rstrip("\n").splitlines()
     actual_lines = actual.rstrip("\n").splitlines()
@@ -255,9 +291,10 @@ def compare_output(expected: str, actual: str) -> str | None:
         if FLOAT.split(want) != FLOAT.split(got):
             return f"line {number}: expected {want!r}, got {got!r}"
         for want_float, got_float in zip(FLOAT.findall(want), FLOAT.findall(got)):
-            if not math.isclose(float(want_float), float(got_float), rel_tol=REL_TOL, abs_tol=ABS_TOL):
+            tolerance = float_tolerance(want_float)
+            if abs(float(want_float) - float(got_float)) > tolerance * (1 + 1e-9):
                 return (
                     f"line {number}: expected {want_float} but the code prints {got_float} "
-                    f"(tolerance: relative {REL_TOL}, absolute {ABS_TOL}) in {got!r}"
+                    f"(tolerance {tolerance:g}) in {got!r}"
                 )
     return None
