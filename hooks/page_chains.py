@@ -100,6 +100,11 @@ def site_markdown() -> markdown.Markdown:
     )
 
 
+def page_name(page: Path) -> str:
+    """Return the page path relative to the repository, as messages show it."""
+    return page.relative_to(REPO_ROOT).as_posix() if page.is_relative_to(REPO_ROOT) else str(page)
+
+
 def render_snippets(page: Path, md: markdown.Markdown | None = None) -> str:
     """Return the page's Markdown with every snippet include expanded as the site does.
 
@@ -111,7 +116,7 @@ def render_snippets(page: Path, md: markdown.Markdown | None = None) -> str:
         (REPO_ROOT / base).resolve()
         for base in md.preprocessors["snippet"].base_path
     ]
-    check_includes(text, page.relative_to(REPO_ROOT).as_posix(), base_paths)
+    check_includes(text, page_name(page), base_paths)
     # pymdownx.snippets resolves base_path against the working directory, and
     # `mkdocs build` runs from the repository root.
     with contextlib.chdir(REPO_ROOT):
@@ -169,6 +174,11 @@ def fence_title(syntax: str | None) -> str | None:
     return match.group("title") if match else None
 
 
+def is_output_fence(syntax: str | None) -> bool:
+    """Return True for the `text` fences that show a Python block's output."""
+    return fence_language(syntax) == "text" and fence_title(syntax) in (OUTPUT_TITLE, PROGRESS_TITLE)
+
+
 def extract_chain(
     text: str, page_name: str, tab: str | None, source_lines: list[int] | None = None
 ) -> list[Block]:
@@ -189,7 +199,7 @@ def extract_chain(
             if source_lines is not None:
                 line_number = source_lines[len(chain)]
             chain.append(Block(code=block.code, page=page_name, line=line_number, tab=block_tab))
-        elif language == "text" and title in (OUTPUT_TITLE, PROGRESS_TITLE):
+        elif is_output_fence(block.syntax):
             if not chain:
                 raise ValueError(f"{page_name}: an {title!r} block comes before any Python block")
             if title == OUTPUT_TITLE:
@@ -206,7 +216,7 @@ def page_chains(page: Path) -> dict[str, list[Block]]:
     """
     source = page.read_text(encoding="utf-8")
     text = render_snippets(page)
-    name = page.relative_to(REPO_ROOT).as_posix()
+    name = page_name(page)
     labels = tab_labels(text) or [None]
     chains = {}
     for label in labels:
@@ -233,7 +243,8 @@ for block in blocks:
 def run_chain(chain: list[Block], timeout: float = 900.0) -> ChainRun:
     """Run the blocks in one fresh interpreter, as a reader pasting them would."""
     payload = json.dumps([{"code": block.code, "origin": block.origin} for block in chain])
-    env = dict(os.environ, PYTHONIOENCODING="utf-8", TF_CPP_MIN_LOG_LEVEL="2")
+    # Agg: a figure's plt.show() in a script draws nothing instead of opening a window.
+    env = dict(os.environ, PYTHONIOENCODING="utf-8", TF_CPP_MIN_LOG_LEVEL="2", MPLBACKEND="Agg")
     log.info("running %d blocks in a fresh interpreter", len(chain))
     completed = subprocess.run(
         [sys.executable, "-c", DRIVER],

@@ -92,7 +92,10 @@ def script_output(root: Path, script_name: str, page_path: str) -> str:
         return cache.read_text(encoding="utf-8")
     output = run_script(root, script, page_path)
     cache.parent.mkdir(parents=True, exist_ok=True)
-    cache.write_text(output, encoding="utf-8")
+    # Written under a temporary name first, so a concurrent build never reads half a file.
+    partial = cache.with_name(f".{cache.name}.{os.getpid()}.partial")
+    partial.write_text(output, encoding="utf-8")
+    os.replace(partial, cache)
     return output
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
+import struct
 import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from page_chains import REPO_ROOT, page_chains
+from page_chains import REPO_ROOT, compare_output, page_chains
 
 PART1 = REPO_ROOT / "docs" / "part1-from-scratch.md"
 PART1_HTML = Path("part1-from-scratch") / "index.html"
@@ -176,3 +178,116 @@ def test_check_your_work_shows_computed_results(site):
     versions = table.find_previous("p").get_text()
     assert "torch 2.13.0" in versions
     assert "tensorflow-cpu 2.21.0" in versions
+
+
+NOTEBOOK_LABELS = {"PyTorch": "pytorch", "TensorFlow": "tensorflow", "NumPy": "numpy"}
+
+
+def site_notebook(site: Path, label: str) -> nbformat.NotebookNode:
+    slug = f"part1-from-scratch-{NOTEBOOK_LABELS[label]}"
+    return nbformat.read(site / "notebooks" / slug / f"{slug}.ipynb", as_version=4)
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """Return (width, height) from a PNG's IHDR chunk, checking the signature."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG file"
+    assert data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+@pytest.mark.parametrize("label", TAB_LABELS)
+def test_notebook_cells_equal_chain(site, label):
+    notebook = site_notebook(site, label)
+    code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    chain = page_chains(PART1)[label]
+    assert len(code) == len(chain)
+    for number, (cell, block) in enumerate(zip(code, chain, strict=True), start=1):
+        assert cell == block.code.rstrip("\n"), f"code cell {number} differs from {block.origin}"
+
+
+@pytest.mark.parametrize("label", TAB_LABELS)
+def test_notebook_executed_without_errors(site, label):
+    notebook = site_notebook(site, label)
+    for number, cell in enumerate(notebook.cells, start=1):
+        if cell.cell_type != "code":
+            continue
+        assert cell.execution_count is not None, f"cell {number} was not executed"
+        kinds = [output.output_type for output in cell.outputs]
+        assert "error" not in kinds, f"cell {number} raised: {cell.outputs}"
+
+
+@pytest.mark.parametrize("label", TAB_LABELS)
+def test_notebook_metrics_match_page(site, label):
+    notebook = site_notebook(site, label)
+    chain = page_chains(PART1)[label]
+    evaluate = next(block for block in chain if "validation MSE" in (block.expected_stdout or ""))
+    cell = next(cell for cell in notebook.cells if cell.cell_type == "code" and cell.source == evaluate.code.rstrip("\n"))
+    stdout = "".join(output.text for output in cell.outputs if output.output_type == "stream" and output.name == "stdout")
+    assert compare_output(evaluate.expected_stdout, stdout) is None, stdout
+
+
+@pytest.mark.parametrize("label", TAB_LABELS)
+def test_notebook_progress_bar_single_line(site, label):
+    notebook = site_notebook(site, label)
+    bars = 0
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            assert not any("widget" in mime for mime in output.get("data", {})), output
+            if output.output_type == "stream":
+                assert "\r" not in output.text
+                bars += sum("epoch/s" in line for line in output.text.splitlines())
+    assert bars == 1
+
+
+@pytest.mark.parametrize("label", TAB_LABELS)
+def test_loss_figure_on_page(site, label):
+    slug = f"part1-from-scratch-{NOTEBOOK_LABELS[label]}"
+    assert png_size(site / "notebooks" / f"{slug}-loss.png") == (700, 400)
+    soup = BeautifulSoup((site / PART1_HTML).read_text(encoding="utf-8"), "html.parser")
+    image = soup.find("img", src=f"../notebooks/{slug}-loss.png")
+    assert image is not None
+    assert label in image["alt"]
+
+
+def test_notebook_page_toc_lists_every_heading(site):
+    soup = BeautifulSoup(
+        (site / "notebooks" / "part1-from-scratch-numpy" / "index.html").read_text(encoding="utf-8"),
+        "html.parser",
+    )
+    headings = [f"#{heading['id']}" for heading in soup.select("article h2[id], article h3[id]")]
+    toc = soup.select_one("nav.md-nav--secondary")
+    links = [link["href"] for link in toc.select("a.md-nav__link")]
+    assert len(headings) >= 10
+    assert links == headings
+
+
+def test_notebook_pages_render_math_without_scripts(site):
+    html = (site / "notebooks" / "part1-from-scratch-tensorflow" / "index.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(html, "html.parser")
+    assert len(soup.find_all("math")) >= 10
+    for cell in soup.select(".jp-RenderedMarkdown"):
+        assert "$" not in cell.get_text(), cell.get_text()[:200]
+    sources = [script.get("src") for script in soup.find_all("script") if script.has_attr("src")]
+    assert all(source.strip() for source in sources)
+    assert "cdnjs" not in html
+    assert "mathjax" not in html.lower()
+
+
+def test_build_without_execution(tmp_path):
+    site_dir = tmp_path / "site"
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site_dir)],
+        cwd=REPO_ROOT,
+        env=dict(os.environ, NO_MKDOCS_2_WARNING="1", DL4R_EXECUTE="0"),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    html = (site_dir / PART1_HTML).read_text(encoding="utf-8")
+    assert "Figure not computed in this build" in html
+    assert "Not computed in this build" in html
+    notebook = site_notebook(site_dir, "NumPy")
+    assert all(cell.get("execution_count") is None for cell in notebook.cells if cell.cell_type == "code")
