@@ -24,6 +24,7 @@ import io
 import json
 import logging
 import os
+import posixpath
 import re
 import sys
 import time
@@ -42,6 +43,7 @@ from nbclient.exceptions import CellExecutionError
 
 from page_chains import (
     PYTHON_LANGUAGES,
+    extract_chain,
     extract_from_buffer,
     fence_language,
     flatten_tabs,
@@ -59,6 +61,7 @@ MAX_PARALLEL_NOTEBOOKS = os.cpu_count() or 1  # one kernel per CPU core
 
 FIGURE_MARKER = re.compile(r"^(?P<indent>[ ]*)<!--\s*notebook-figure:\s*(?P<label>[^>]*?)\s*-->[ \t]*$", re.MULTILINE)
 OUTPUT_MARKER = re.compile(r"^<!--\s*insert-output:.*-->[ \t]*$")
+RELATIVE_LINK = re.compile(r"\]\((?!https?:|mailto:|#|/)(?P<path>[^)#\s]+)(?P<fragment>#[^)\s]*)?\)")
 ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)\s+\w+(?:\s+"(?P<title>[^"]*)")?\s*$')
 CARRIAGE_RETURN_LINE = re.compile(r"[^\n]*\r(?=[^\n])")
 # TensorFlow's C++ start-up log lines (absl format), printed whatever TF_CPP_MIN_LOG_LEVEL is.
@@ -116,7 +119,29 @@ def admonitions_to_quotes(lines: list[str]) -> list[str]:
     return converted
 
 
-def markdown_cell(lines: list[str], page_link: str) -> str:
+def site_url_of(path: str) -> str:
+    """Return the directory URL of a docs file: `a/b.md` and `a/b.ipynb` become `a/b/`."""
+    stem = re.sub(r"\.(md|ipynb)$", "", path)
+    if stem == "index" or stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/" if stem != path else path
+
+
+def rewrite_links(text: str, site_root: str, page_dir: str) -> str:
+    """Point the page's relative links (to .md pages, notebooks, files) at their site URLs.
+
+    `page_dir` is the page's folder inside docs/, and `site_root` the URL of the
+    site root as seen from the notebook.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        path = posixpath.normpath(posixpath.join(page_dir, match.group("path")))
+        return f"]({site_root}{site_url_of(path)}{match.group('fragment') or ''})"
+
+    return RELATIVE_LINK.sub(replace, text)
+
+
+def markdown_cell(lines: list[str], page_link: str, site_root: str, page_dir: str) -> str:
     """Return the source of one Markdown cell from page lines between code blocks."""
     kept = []
     for line in lines:
@@ -126,13 +151,17 @@ def markdown_cell(lines: list[str], page_link: str) -> str:
             kept.append(f"The results of these checks, computed when the site was built, are on [the page]({page_link}).")
             continue
         kept.append(line)
-    return "\n".join(admonitions_to_quotes(kept)).strip("\n")
+    return rewrite_links("\n".join(admonitions_to_quotes(kept)), site_root, page_dir).strip("\n")
 
 
-def build_notebook(text: str, label: str, title: str, header: str, page_link: str) -> nbformat.NotebookNode:
+def build_notebook(
+    text: str, label: str, title: str, header: str, page_link: str,
+    site_root: str = "../../", page_dir: str = "",
+) -> nbformat.NotebookNode:
     """Build a notebook from rendered page Markdown: prose cells and the tab's code cells.
 
     The code cells are exactly the page-test chain of `label`, in page order.
+    Relative links of the page are rewritten against `site_root`.
     """
     flattened = flatten_tabs(text, label)
     lines = [line for line, _, _ in flattened]
@@ -151,13 +180,13 @@ def build_notebook(text: str, label: str, title: str, header: str, page_link: st
         position = end + 1
         if is_output_fence(block.syntax):
             continue  # the notebook shows real outputs instead
-        source = markdown_cell(prose, page_link)
+        source = markdown_cell(prose, page_link, site_root, page_dir)
         if source:
             cells.append(nbformat.v4.new_markdown_cell(source))
         prose = []
         cells.append(nbformat.v4.new_code_cell(block.code.rstrip("\n")))
     prose.extend(lines[position:])
-    source = markdown_cell(prose, page_link)
+    source = markdown_cell(prose, page_link, site_root, page_dir)
     if source:
         cells.append(nbformat.v4.new_markdown_cell(source))
 
@@ -330,10 +359,13 @@ def on_files(files: Files, config: Any) -> Files:
         stem = Path(page_file.src_uri).with_suffix("").as_posix().replace("/", "-")
         title = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), stem)
         # An absolute link also works in Jupyter and Colab; the relative one only on the site.
-        site_url = config.get("site_url") or ""
-        page_link = site_url + page_file.url if site_url else "../../" + page_file.url
+        site_root = config.get("site_url") or "../../"  # notebook pages are notebooks/<name>/
+        page_link = site_root + page_file.url
 
         for label in labels:
+            tab_code = [block for block in extract_chain(text, page_file.src_uri, label) if block.tab == label]
+            if not tab_code:
+                continue  # a tab set of shell commands, say: nothing to run
             slug = f"{stem}-{slugify(label)}"
             site_path = f"{NOTEBOOK_DIR}/{slug}.ipynb"
             header = (
@@ -343,7 +375,10 @@ def on_files(files: Files, config: Any) -> Files:
             colab = colab_link(config, f"{NOTEBOOK_DIR}/{slug}/{slug}.ipynb")
             if colab:
                 header += f" [Open in Colab]({colab})."
-            notebook = build_notebook(text, label, f"{title}: {label} notebook", header, page_link)
+            notebook = build_notebook(
+                text, label, f"{title}: {label} notebook", header, page_link,
+                site_root, posixpath.dirname(page_file.src_uri),
+            )
             # mkdocs-jupyter reads a notebook through its File's src_dir, so each cache
             # entry mirrors the site layout: <source_dir>/notebooks/<name>.ipynb.
             source_dir = root / ".cache" / "notebooks" / inputs_key(notebook, root)

@@ -5,9 +5,13 @@ from __future__ import annotations
 import logging
 import os
 import warnings
+from pathlib import Path
 
 import pytest
 from sklearn.datasets import fetch_california_housing, get_data_home
+
+from page_chains import REPO_ROOT
+from site_build import mkdocs_build
 
 log = logging.getLogger(__name__)
 
@@ -39,3 +43,12 @@ def pytest_configure(config: pytest.Config) -> None:
     # EOFError, ValueError, zlib.error), and every case means the data is unusable.
     except Exception as error:
         raise pytest.UsageError(missing_data_message(error)) from None
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the site once per test session, with notebooks and checks executed."""
+    site_dir = tmp_path_factory.mktemp("site")
+    result = mkdocs_build(REPO_ROOT / "mkdocs.yml", site_dir, {"DL4R_EXECUTE": "1"})
+    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr}"
+    return site_dir

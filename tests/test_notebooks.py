@@ -12,6 +12,7 @@ from notebooks import (
     clean_outputs,
     colab_link,
     execute_notebook,
+    rewrite_links,
 )
 from page_chains import REPO_ROOT
 
@@ -109,3 +110,14 @@ def test_clean_outputs_keeps_last_progress_line():
     ]
     clean_outputs(notebook)
     assert [output.text for output in notebook.cells[0].outputs] == ["bar 2/2\n"]
+
+
+def test_relative_links_point_at_site_urls():
+    text = (
+        "[page](part1-from-scratch.md#check-your-work), [nb](notebooks/a-numpy.ipynb), "
+        "[home](index.md), [web](https://example.org/x.md), [here](#setup)"
+    )
+    assert rewrite_links(text, "../../", "") == (
+        "[page](../../part1-from-scratch/#check-your-work), [nb](../../notebooks/a-numpy/), "
+        "[home](../../), [web](https://example.org/x.md), [here](#setup)"
+    )

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
+import re
 import struct
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -13,31 +11,10 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from page_chains import REPO_ROOT, compare_output, page_chains
+from site_build import PART1_HTML, mkdocs_build
 
 PART1 = REPO_ROOT / "docs" / "part1-from-scratch.md"
-PART1_HTML = Path("part1-from-scratch") / "index.html"
 HOOKS = sorted((REPO_ROOT / "hooks").glob("*.py"))
-
-
-def mkdocs_build(config_file: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
-    """Run `mkdocs build --strict` from the repository root, as a user does."""
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config_file), "-d", str(site_dir)],
-        cwd=REPO_ROOT,
-        env=dict(os.environ, NO_MKDOCS_2_WARNING="1"),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    site_dir = tmp_path_factory.mktemp("site")
-    result = mkdocs_build(REPO_ROOT / "mkdocs.yml", site_dir)
-    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr}"
-    return site_dir
 
 
 def code_text(highlight: Tag) -> str:
@@ -276,18 +253,24 @@ def test_notebook_pages_render_math_without_scripts(site):
 
 def test_build_without_execution(tmp_path):
     site_dir = tmp_path / "site"
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site_dir)],
-        cwd=REPO_ROOT,
-        env=dict(os.environ, NO_MKDOCS_2_WARNING="1", DL4R_EXECUTE="0"),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    result = mkdocs_build(REPO_ROOT / "mkdocs.yml", site_dir, {"DL4R_EXECUTE": "0"})
     assert result.returncode == 0, result.stderr
     html = (site_dir / PART1_HTML).read_text(encoding="utf-8")
     assert "Figure not computed in this build" in html
     assert "Not computed in this build" in html
     notebook = site_notebook(site_dir, "NumPy")
     assert all(cell.get("execution_count") is None for cell in notebook.cells if cell.cell_type == "code")
+
+
+def test_pinned_versions_on_pages_match_requirements():
+    pinned = dict(
+        line.split("==", 1)
+        for line in (REPO_ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+        if "==" in line and not line.startswith("#")
+    )
+    mentioned = 0
+    for page in (REPO_ROOT / "docs").rglob("*.md"):
+        for package, version in re.findall(r"([A-Za-z][\w.-]*)==([\w.+]+)", page.read_text(encoding="utf-8")):
+            mentioned += 1
+            assert pinned.get(package) == version, f"{page.name}: {package}=={version}, requirements.txt pins {pinned.get(package)}"
+    assert mentioned >= 10
