@@ -2,9 +2,9 @@
 
 The script runs with the build's Python from the repository root, and its
 standard output (Markdown) takes the place of the marker line. Results are
-cached in `.cache/script-output/`, keyed by the contents of the script, of
-every file under `snippets/` and of `requirements.txt`, so `mkdocs serve`
-reruns a script only when its inputs change.
+cached in `.cache/script-output/`, keyed by the contents of the script, of the
+.py and .json files in its folder, of every file under `snippets/` and of
+`requirements.txt`, so `mkdocs serve` reruns a script only when they change.
 
 Set DL4R_EXECUTE=0 to skip running scripts while editing: the page then shows
 a note that the results were not computed in this build.
@@ -36,9 +36,13 @@ def execution_enabled() -> bool:
 
 
 def inputs_digest(root: Path, script: Path) -> str:
-    """Hash the script, every snippet file and the pinned requirements."""
+    """Hash the script, the files of its folder, every snippet file and the pinned requirements."""
     digest = hashlib.sha256()
-    inputs = [script, root / "requirements.txt", *sorted((root / "snippets").rglob("*.py"))]
+    neighbours = [
+        path for path in sorted(script.parent.rglob("*"))
+        if "node_modules" not in path.parts and path.suffix in {".py", ".json"}
+    ]
+    inputs = [script, root / "requirements.txt", *neighbours, *sorted((root / "snippets").rglob("*.py"))]
     for path in inputs:
         if path.is_file():
             digest.update(path.relative_to(root).as_posix().encode())

@@ -34,6 +34,7 @@ PAGES = [
     "notebooks/part1-from-scratch-pytorch/",
     "notebooks/part1-from-scratch-tensorflow/",
     "notebooks/part1-from-scratch-numpy/",
+    "about/",
 ]
 PART1 = REPO_ROOT / "docs" / "part1-from-scratch.md"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
@@ -234,7 +235,14 @@ def test_search_finds_gradient_tape(watch, base_url):
 
 
 def contrast_ratio(foreground: list[float], background: list[float]) -> float:
-    """Return the WCAG contrast ratio of two sRGB colours given as 0-255 triples."""
+    """Return the WCAG contrast ratio of two sRGB colours given as 0-255 triples.
+
+    A fourth value in `foreground` is its alpha, blended over the background.
+    """
+    if len(foreground) == 4:
+        alpha = foreground[3]
+        foreground = [alpha * f + (1 - alpha) * b for f, b in zip(foreground[:3], background[:3])]
+    background = background[:3]
 
     def luminance(rgb: list[float]) -> float:
         channels = [c / 255 for c in rgb]
@@ -246,12 +254,14 @@ def contrast_ratio(foreground: list[float], background: list[float]) -> float:
 
 
 CODE_COLOURS = """() => {
-    const parse = value => value.match(/[\\d.]+/g).slice(0, 3).map(Number);
+    const parse = value => value.match(/[\\d.]+/g).slice(0, 4).map(Number);
     const code = document.querySelector('.language-python code');
     const name = code.querySelector('.n');  // a plain name token
+    const comment = document.querySelector('.language-python code .c1');
     return {
         scheme: document.body.getAttribute('data-md-color-scheme'),
         text: parse(getComputedStyle(name).color),
+        comment: parse(getComputedStyle(comment).color),
         background: parse(getComputedStyle(code).backgroundColor),
     };
 }"""
@@ -267,4 +277,5 @@ def test_palette_toggle_keeps_code_readable(watch, base_url):
     assert {light["scheme"], dark["scheme"]} == {"default", "slate"}
     for colours in (light, dark):
         assert contrast_ratio(colours["text"], colours["background"]) >= 4.5, colours
+        assert contrast_ratio(colours["comment"], colours["background"]) >= 4.5, colours
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import struct
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -39,7 +41,9 @@ def rendered_python_blocks(html: str) -> list[tuple[str | None, str]]:
                 "div", class_="tabbed-block", recursive=False
             )
             labels = tab_set.select(":scope > .tabbed-labels > label")
-            label = labels[siblings.index(tab_block)].get_text(strip=True)
+            # By identity: Tag equality compares content, and two tabs may hold the same code.
+            position = next(index for index, sibling in enumerate(siblings) if sibling is tab_block)
+            label = labels[position].get_text(strip=True)
         blocks.append((label, code_text(highlight)))
     return blocks
 
@@ -274,3 +278,22 @@ def test_pinned_versions_on_pages_match_requirements():
             mentioned += 1
             assert pinned.get(package) == version, f"{page.name}: {package}=={version}, requirements.txt pins {pinned.get(package)}"
     assert mentioned >= 10
+
+
+def test_about_page_shows_lighthouse_results(site):
+    soup = BeautifulSoup((site / "about" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    rows = [[cell.get_text(strip=True) for cell in row.find_all("td")] for row in soup.select("table tr")[1:]]
+    assert [row[0] for row in rows] == [
+        "Performance", "Accessibility", "Best practices", "Transfer (KB)", "Third-party requests"
+    ]
+    assert all(len(row) == 4 for row in rows)  # measure, goal and two pages
+
+
+def test_lighthouse_benchmark_rejects_zero_runs():
+    result = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "benchmarks" / "lighthouse.py"), "--runs", "0"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert result.returncode == 2
+    assert "--runs must be at least 1, got 0" in result.stderr
+    assert "usage:" in result.stderr
