@@ -1,4 +1,4 @@
-"""MkDocs hook: replace `<!-- insert-output: SCRIPT -->` with what SCRIPT prints.
+"""MkDocs hook: replace `<!-- insert-output: SCRIPT [ARGUMENTS] -->` with what SCRIPT prints.
 
 The script runs with the build's Python from the repository root, and its
 standard output (Markdown) takes the place of the marker line. Results are
@@ -16,6 +16,7 @@ import hashlib
 import logging
 import os
 import re
+import shlex
 import subprocess
 import sys
 import time
@@ -26,7 +27,7 @@ from mkdocs.exceptions import PluginError
 
 log = logging.getLogger("mkdocs.hooks.script_output")
 
-MARKER = re.compile(r"^<!--\s*insert-output:\s*(?P<script>\S+)\s*-->[ \t]*$", re.MULTILINE)
+MARKER = re.compile(r"^<!--\s*insert-output:\s*(?P<command>.+?)\s*-->[ \t]*$", re.MULTILINE)
 TIMEOUT_SECONDS = 900
 
 
@@ -35,9 +36,9 @@ def execution_enabled() -> bool:
     return os.environ.get("DL4R_EXECUTE", "1").strip().lower() not in {"0", "false", "no"}
 
 
-def inputs_digest(root: Path, script: Path) -> str:
+def inputs_digest(root: Path, script: Path, arguments: list[str]) -> str:
     """Hash the script, the files of its folder, every snippet file and the pinned requirements."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(" ".join(arguments).encode())
     neighbours = [
         path for path in sorted(script.parent.rglob("*"))
         if "node_modules" not in path.parts and path.suffix in {".py", ".json"}
@@ -50,13 +51,13 @@ def inputs_digest(root: Path, script: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def run_script(root: Path, script: Path, page_path: str) -> str:
+def run_script(root: Path, script: Path, arguments: list[str], page_path: str) -> str:
     """Run the script and return its standard output, raising PluginError if it fails."""
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONIOENCODING="utf-8")
     started = time.perf_counter()
     try:
         result = subprocess.run(
-            [sys.executable, str(script)],
+            [sys.executable, str(script), *arguments],
             cwd=root,
             env=env,
             capture_output=True,
@@ -79,8 +80,9 @@ def run_script(root: Path, script: Path, page_path: str) -> str:
     return result.stdout
 
 
-def script_output(root: Path, script_name: str, page_path: str) -> str:
+def script_output(root: Path, script_name: str, page_path: str, arguments: list[str] | None = None) -> str:
     """Return the script's output, from the cache when its inputs are unchanged."""
+    arguments = arguments or []
     script = (root / script_name).resolve()
     if not script.is_file():
         raise PluginError(f"{page_path}: script '{script_name}' in an insert-output marker not found")
@@ -90,11 +92,12 @@ def script_output(root: Path, script_name: str, page_path: str) -> str:
             f"    This build ran with DL4R_EXECUTE=0, so `{script_name}` did not run.\n"
         )
 
-    cache = root / ".cache" / "script-output" / f"{script.stem}-{inputs_digest(root, script)}.md"
+    key = inputs_digest(root, script, arguments)
+    cache = root / ".cache" / "script-output" / f"{script.stem}-{key}.md"
     if cache.is_file():
         log.info("%s: using cached output of %s", page_path, script_name)
         return cache.read_text(encoding="utf-8")
-    output = run_script(root, script, page_path)
+    output = run_script(root, script, arguments, page_path)
     cache.parent.mkdir(parents=True, exist_ok=True)
     # Written under a temporary name first, so a concurrent build never reads half a file.
     partial = cache.with_name(f".{cache.name}.{os.getpid()}.partial")
@@ -107,4 +110,9 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     """Replace each insert-output marker of the page with its script's output."""
     root = Path(config["config_file_path"]).resolve().parent
     page_path = page.file.src_uri
-    return MARKER.sub(lambda match: script_output(root, match.group("script"), page_path), markdown)
+
+    def replace(match: re.Match[str]) -> str:
+        script, *arguments = shlex.split(match.group("command"))
+        return script_output(root, script, page_path, arguments)
+
+    return MARKER.sub(replace, markdown)

@@ -124,3 +124,19 @@ test_mse = float(mse_loss(model(X_test), y_test))
 print(f"validation MSE: {valid_mse:.4f} (least squares {reference_valid_mse:.4f})")
 print(f"test MSE:       {test_mse:.4f} (least squares {reference_test_mse:.4f})")
 # --8<-- [end:evaluate]
+
+# --8<-- [start:fast]
+def train_step(xb, yb):
+    """Run one gradient-descent step on a batch and return its loss."""
+    y_hat = model(xb)
+    loss = mse_loss(y_hat, yb)
+    dW, db = mse_gradients(xb, y_hat, yb)
+    W[...] -= lr * dW  # in place, like `W -= ...`, which a function cannot rebind
+    b[...] -= lr * db
+    return loss
+
+
+for start in range(0, len(X_train), batch_size):
+    loss = train_step(X_train[start:start + batch_size], y_train[start:start + batch_size])
+print(f"loss after one more epoch: {float(loss):.4f}")
+# --8<-- [end:fast]

@@ -114,3 +114,43 @@ test_mse = float(mse_loss(model(X_test), y_test))
 print(f"validation MSE: {valid_mse:.4f} (least squares {reference_valid_mse:.4f})")
 print(f"test MSE:       {test_mse:.4f} (least squares {reference_test_mse:.4f})")
 # --8<-- [end:evaluate]
+
+# --8<-- [start:fast]
+# autograph=False: the step has no tensor-dependent if or for to rewrite, and
+# AutoGraph needs the source file, which a REPL session does not have.
+@tf.function(autograph=False)
+def train_step(xb, yb):
+    """Run one gradient-descent step on a batch and return its loss, as a graph."""
+    with tf.GradientTape() as tape:
+        loss = mse_loss(model(xb), yb)
+    dW, db = tape.gradient(loss, [W, b])
+    W.assign_sub(lr * dW)
+    b.assign_sub(lr * db)
+    return loss
+
+
+for start in range(0, len(X_train), batch_size):
+    loss = train_step(X_train[start:start + batch_size], y_train[start:start + batch_size])
+print(f"loss after one more epoch: {float(loss):.4f}")
+# One trace for batches of 100 rows, one for the last batch of 60.
+print("traces of train_step:", train_step.experimental_get_tracing_count())
+# --8<-- [end:fast]
+
+# --8<-- [start:fast_epoch]
+@tf.function(autograph=False)
+def train_epoch(X, y):
+    """Run one epoch as a single graph: a tf.while_loop over the batch start rows."""
+    num_rows = tf.shape(X)[0]
+
+    def next_batch(start, loss):
+        loss = train_step(X[start:start + batch_size], y[start:start + batch_size])
+        return start + batch_size, loss
+
+    _, loss = tf.while_loop(lambda start, loss: start < num_rows, next_batch, (0, 0.0))
+    return loss
+
+
+loss = train_epoch(X_train, y_train)
+print(f"loss after one more epoch: {float(loss):.4f}")
+print("traces of train_epoch:", train_epoch.experimental_get_tracing_count())
+# --8<-- [end:fast_epoch]

@@ -118,3 +118,21 @@ with torch.no_grad():
 print(f"validation MSE: {valid_mse:.4f} (least squares {reference_valid_mse:.4f})")
 print(f"test MSE:       {test_mse:.4f} (least squares {reference_test_mse:.4f})")
 # --8<-- [end:evaluate]
+
+# --8<-- [start:fast]
+def train_step(xb, yb):
+    """Run one gradient-descent step on a batch and return its loss."""
+    loss = mse_loss(model(xb), yb)
+    loss.backward()
+    with torch.no_grad():
+        W.sub_(lr * W.grad)  # in place, like `W -= ...`, which a function cannot rebind
+        b.sub_(lr * b.grad)
+    W.grad.zero_()
+    b.grad.zero_()
+    return loss
+
+
+for start in range(0, len(X_train), batch_size):
+    loss = train_step(X_train[start:start + batch_size], y_train[start:start + batch_size])
+print(f"loss after one more epoch: {loss.item():.4f}")
+# --8<-- [end:fast]

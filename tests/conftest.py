@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import warnings
@@ -46,9 +47,25 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build the site once per test session, with notebooks and checks executed."""
-    site_dir = tmp_path_factory.mktemp("site")
-    result = mkdocs_build(REPO_ROOT / "mkdocs.yml", site_dir, {"DL4R_EXECUTE": "1"})
-    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr}"
+def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the site once per test run, with notebooks and checks executed.
+
+    Under pytest-xdist every worker asks for the site; the first one builds it
+    under a file lock in a folder named by the run's id, and the others reuse it.
+    """
+    try:
+        run_id = request.getfixturevalue("testrun_uid")  # from pytest-xdist, shared by its workers
+    except pytest.FixtureLookupError:
+        run_id = "single-process"
+    shared = tmp_path_factory.getbasetemp().parent / f"site-{run_id}"
+    shared.mkdir(parents=True, exist_ok=True)
+    site_dir, done = shared / "site", shared / "built"
+    with open(shared / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            log.info("building the site into %s", site_dir)
+            result = mkdocs_build(REPO_ROOT / "mkdocs.yml", site_dir, {"DL4R_EXECUTE": "1"})
+            assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr}"
+            done.touch()
     return site_dir
+

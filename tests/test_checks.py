@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+
 import part1_checks as checks  # in snippets/, which pytest.ini puts on sys.path
 
 

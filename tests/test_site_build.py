@@ -297,3 +297,38 @@ def test_lighthouse_benchmark_rejects_zero_runs():
     assert result.returncode == 2
     assert "--runs must be at least 1, got 0" in result.stderr
     assert "usage:" in result.stderr
+
+
+def run_training_speed(*arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(REPO_ROOT / "benchmarks" / "training_speed.py"), *arguments],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--repetitions", "0"], "must be at least 1, got 0"),
+        (["--frameworks", "JAX"], "unknown framework JAX; choose from PyTorch, TensorFlow, NumPy"),
+    ],
+    ids=["zero repetitions", "unknown framework"],
+)
+def test_training_speed_rejects_bad_arguments(arguments, message):
+    result = run_training_speed(*arguments)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "usage:" in result.stderr
+
+
+def test_training_speed_skips_missing_framework(monkeypatch, capsys):
+    sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
+    try:
+        import training_speed
+    finally:
+        sys.path.remove(str(REPO_ROOT / "benchmarks"))
+    monkeypatch.setitem(training_speed.FRAMEWORKS, "NumPy", "numpy_is_not_installed_here")
+    assert training_speed.main(["--frameworks", "NumPy", "--repetitions", "1", "--no-save"]) == 0
+    output = capsys.readouterr().out
+    assert "| NumPy | not installed, skipped |" in output
+    assert "Traceback" not in output

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import fetch_california_housing
 
+
 from page_chains import last_progress_line
 
 SNIPPETS = Path(__file__).resolve().parent.parent / "snippets"
