@@ -51,6 +51,7 @@ from page_chains import (
     render_snippets,
     tab_labels,
 )
+from provenance import versions
 from script_output import execution_enabled
 
 log = logging.getLogger("mkdocs.hooks.notebooks")
@@ -60,7 +61,7 @@ CELL_TIMEOUT_SECONDS = 600
 MAX_PARALLEL_NOTEBOOKS = os.cpu_count() or 1  # one kernel per CPU core
 
 FIGURE_MARKER = re.compile(r"^(?P<indent>[ ]*)<!--\s*notebook-figure:\s*(?P<label>[^>]*?)\s*-->[ \t]*$", re.MULTILINE)
-OUTPUT_MARKER = re.compile(r"^<!--\s*insert-output:.*-->[ \t]*$")
+OUTPUT_MARKER = re.compile(r"^[ ]*<!--\s*insert-output:.*-->[ \t]*$")
 RELATIVE_LINK = re.compile(r"\]\((?!https?:|mailto:|#|/)(?P<path>[^)#\s]+)(?P<fragment>#[^)\s]*)?\)")
 ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)\s+\w+(?:\s+"(?P<title>[^"]*)")?\s*$')
 CARRIAGE_RETURN_LINE = re.compile(r"[^\n]*\r(?=[^\n])")
@@ -348,6 +349,7 @@ def on_files(files: Files, config: Any) -> Files:
     _jobs.clear()
     _executor = concurrent.futures.ThreadPoolExecutor(max_workers=MAX_PARALLEL_NOTEBOOKS)
     md = page_markdown(config)
+    provenance = ", ".join(f"{name} {version}" for name, version in versions().items())
 
     for page_file in list(files.documentation_pages()):
         if not page_file.src_uri.endswith(".md"):
@@ -370,7 +372,8 @@ def on_files(files: Files, config: Any) -> Files:
             site_path = f"{NOTEBOOK_DIR}/{slug}.ipynb"
             header = (
                 f"This notebook is the {label} tab of [{title}]({page_link}), generated from the "
-                f"same source when the site was built. Run the cells in order."
+                f"same source when the site was built. Run the cells in order. Its stored outputs "
+                f"come from a run with {provenance}; the random generator is seeded with 0 in step 3."
             )
             colab = colab_link(config, f"{NOTEBOOK_DIR}/{slug}/{slug}.ipynb")
             if colab:

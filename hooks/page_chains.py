@@ -49,6 +49,7 @@ PROGRESS_TITLE = "Progress bar (standard error)"
 LAST_DIGIT_UNITS = 2
 
 TAB_HEADER = re.compile(r'^(?P<indent>[ ]*)===[+!]*[ ]+"(?P<label>[^"]*)"[ \t]*$')
+FENCE = re.compile(r"^[ ]*(?P<marker>`{3,}|~{3,})")
 FLOAT = re.compile(r"[-+]?\d+\.\d+(?:[eE][-+]?\d+)?")
 TITLE = re.compile(r'title="(?P<title>[^"]*)"')
 # A tqdm line such as `training: 100%|####| 20/20 [00:04<00:00,  4.40epoch/s, loss=0.5]`.
@@ -124,11 +125,32 @@ def render_snippets(page: Path, md: markdown.Markdown | None = None) -> str:
     return "\n".join(expanded) + "\n"
 
 
+def outside_fences(lines: list[str]) -> list[bool]:
+    """Return, per line, whether it lies outside fenced code blocks (fence lines count as inside)."""
+    flags = []
+    open_marker: str | None = None
+    for line in lines:
+        match = FENCE.match(line)
+        if open_marker is None:
+            if match:
+                open_marker = match.group("marker")
+            flags.append(match is None)
+        else:
+            if match and match.group("marker").startswith(open_marker) and not line.strip()[len(match.group("marker")):].strip():
+                open_marker = None
+            flags.append(False)
+    return flags
+
+
 def tab_labels(text: str) -> list[str]:
-    """List the distinct content-tab labels of a page in order of appearance."""
+    """List the distinct content-tab labels of a page in order of appearance.
+
+    A `===` line inside a fenced code block (a page template, say) is not a tab.
+    """
     labels: list[str] = []
-    for line in text.splitlines():
-        match = TAB_HEADER.match(line)
+    lines = text.splitlines()
+    for line, outside in zip(lines, outside_fences(lines)):
+        match = TAB_HEADER.match(line) if outside else None
         if match and match.group("label") not in labels:
             labels.append(match.group("label"))
     return labels
@@ -142,9 +164,10 @@ def flatten_tabs(text: str, keep: str | None) -> list[tuple[str, str | None, int
     """
     kept: list[tuple[str, str | None, int]] = []
     current: tuple[str, int] | None = None  # (label, header indent) of the open tab
+    lines = text.splitlines()
 
-    for number, line in enumerate(text.splitlines(), start=1):
-        header = TAB_HEADER.match(line)
+    for number, (line, outside) in enumerate(zip(lines, outside_fences(lines)), start=1):
+        header = TAB_HEADER.match(line) if outside else None
         if current is not None:
             label, indent = current
             inside = not line.strip() or len(line) - len(line.lstrip(" ")) > indent

@@ -27,7 +27,7 @@ from mkdocs.exceptions import PluginError
 
 log = logging.getLogger("mkdocs.hooks.script_output")
 
-MARKER = re.compile(r"^<!--\s*insert-output:\s*(?P<command>.+?)\s*-->[ \t]*$", re.MULTILINE)
+MARKER = re.compile(r"^(?P<indent>[ ]*)<!--\s*insert-output:\s*(?P<command>.+?)\s*-->[ \t]*$", re.MULTILINE)
 TIMEOUT_SECONDS = 900
 
 
@@ -113,6 +113,8 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
 
     def replace(match: re.Match[str]) -> str:
         script, *arguments = shlex.split(match.group("command"))
-        return script_output(root, script, page_path, arguments)
+        output = script_output(root, script, page_path, arguments)
+        # Indented like the marker, so that output inside an admonition or tab stays there.
+        return "\n".join(match.group("indent") + line if line else line for line in output.splitlines())
 
     return MARKER.sub(replace, markdown)

@@ -19,7 +19,8 @@ from page_chains import REPO_ROOT, page_chains
 
 log = logging.getLogger(__name__)
 
-CHROMIUM = "/usr/bin/chromium"
+# Debian's Chromium by default; DL4R_CHROMIUM names another Chromium-based browser.
+CHROMIUM = os.environ.get("DL4R_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -41,11 +42,11 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 
 def require_chromium() -> None:
-    """Skip without Chromium, unless DL4R_REQUIRE_BROWSER=1 (as CI sets) makes that a failure."""
+    """Skip without Chromium, unless DL4R_REQUIRE_TOOLS=1 (as CI sets) makes that a failure."""
     if Path(CHROMIUM).is_file():
         return
-    message = f"{CHROMIUM} not found; install Debian's chromium package to run the browser tests"
-    if os.environ.get("DL4R_REQUIRE_BROWSER") == "1":
+    message = f"{CHROMIUM} not found; install Debian's chromium package or set DL4R_CHROMIUM"
+    if os.environ.get("DL4R_REQUIRE_TOOLS") == "1":
         pytest.fail(message)
     pytest.skip(message)
 
