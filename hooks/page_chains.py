@@ -216,13 +216,13 @@ def extract_chain(
     chain: list[Block] = []
     for block in extract_from_buffer(io.StringIO(flat)):
         language = fence_language(block.syntax)
-        title = fence_title(block.syntax)
         _, block_tab, line_number = flattened[block.lineno - 1]
         if language in PYTHON_LANGUAGES:
             if source_lines is not None:
                 line_number = source_lines[len(chain)]
             chain.append(Block(code=block.code, page=page_name, line=line_number, tab=block_tab))
         elif is_output_fence(block.syntax):
+            title = fence_title(block.syntax)
             if not chain:
                 raise ValueError(f"{page_name}: an {title!r} block comes before any Python block")
             if title == OUTPUT_TITLE:

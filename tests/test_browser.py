@@ -146,9 +146,8 @@ def test_tab_anchor_link_selects_linked_tabs(watch, base_url):
     assert set(selected_labels(page)) == {"TensorFlow"}
 
 
-@pytest.mark.parametrize("label", ["PyTorch", "TensorFlow", "NumPy"])
-def test_copy_button_gives_exact_code(watch, base_url, label):
-    page = watch.page
+def copy_python_blocks(page: object, base_url: str, label: str) -> list[str]:
+    """Open Part I on tab `label` and return what each visible copy button puts on the clipboard."""
     page.goto(base_url + "part1-from-scratch/")
     page.locator(".tabbed-labels label", has_text=label).first.click()
     copied = []
@@ -161,7 +160,12 @@ def test_copy_button_gives_exact_code(watch, base_url, label):
         button.hover()
         button.click()
         copied.append(page.evaluate("navigator.clipboard.readText()"))
+    return copied
 
+
+@pytest.mark.parametrize("label", ["PyTorch", "TensorFlow", "NumPy"])
+def test_copy_button_gives_exact_code(watch, base_url, label):
+    copied = copy_python_blocks(watch.page, base_url, label)
     chain = page_chains(PART1)[label]
     assert len(copied) == len(chain)
     for number, (text, block) in enumerate(zip(copied, chain, strict=True), start=1):
@@ -169,17 +173,7 @@ def test_copy_button_gives_exact_code(watch, base_url, label):
 
 
 def test_copied_numpy_blocks_run_as_program(watch, base_url, tmp_path):
-    page = watch.page
-    page.goto(base_url + "part1-from-scratch/")
-    page.locator(".tabbed-labels label", has_text="NumPy").first.click()
-    copied = []
-    buttons = page.locator('.language-python button[data-md-type="copy"]')
-    for index in range(buttons.count()):
-        if buttons.nth(index).is_visible():
-            buttons.nth(index).hover()
-            buttons.nth(index).click()
-            copied.append(page.evaluate("navigator.clipboard.readText()"))
-
+    copied = copy_python_blocks(watch.page, base_url, "NumPy")
     program = tmp_path / "part1_numpy_copied.py"
     program.write_text("\n\n".join(copied) + "\n", encoding="utf-8")
     result = subprocess.run(
