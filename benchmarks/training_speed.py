@@ -8,8 +8,9 @@ Usage, from the repository root:
 
 Each variant executes sections of the page's snippet modules (never copies of
 them), starting from the same weights, and reports steps per second: the median
-over the repetitions, after one warm-up run that also pays for tracing or
-compiling. Ratios are against PyTorch's page loop. The results go to
+over the repetitions, after one untimed warm-up run. The warm-up includes
+torch.compile's compilation; tf.function traces earlier, when the page's
+section runs during set-up. Ratios are against PyTorch's page loop. The results go to
 benchmarks/results/training_speed.json, which the site shows.
 """
 
@@ -185,7 +186,10 @@ def parse_frameworks(text: str) -> list[str]:
 
 
 def positive(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value

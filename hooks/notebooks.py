@@ -52,6 +52,7 @@ from page_chains import (
     tab_labels,
 )
 from provenance import versions
+from snippet_sections import SnippetIncludeError
 from script_output import execution_enabled
 
 log = logging.getLogger("mkdocs.hooks.notebooks")
@@ -61,7 +62,9 @@ CELL_TIMEOUT_SECONDS = 600
 MAX_PARALLEL_NOTEBOOKS = os.cpu_count() or 1  # one kernel per CPU core
 
 FIGURE_MARKER = re.compile(r"^(?P<indent>[ ]*)<!--\s*notebook-figure:\s*(?P<label>[^>]*?)\s*-->[ \t]*$", re.MULTILINE)
-OUTPUT_MARKER = re.compile(r"^[ ]*<!--\s*insert-output:.*-->[ \t]*$")
+OUTPUT_MARKER = re.compile(r"^(?P<indent>[ ]*)<!--\s*insert-output:\s*(?P<command>.*?)\s*-->[ \t]*$")
+# Build-time outputs a notebook states itself; the others it links to on the page.
+PROVENANCE_SCRIPT = "hooks/provenance.py"
 RELATIVE_LINK = re.compile(r"\]\((?!https?:|mailto:|#|/)(?P<path>[^)#\s]+)(?P<fragment>#[^)\s]*)?\)")
 ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)\s+\w+(?:\s+"(?P<title>[^"]*)")?\s*$')
 CARRIAGE_RETURN_LINE = re.compile(r"[^\n]*\r(?=[^\n])")
@@ -117,6 +120,8 @@ def admonitions_to_quotes(lines: list[str]) -> list[str]:
             converted.append("")
         inside = False
         converted.append(line)
+    while converted and converted[-1] == ">":
+        converted.pop()  # a quote that ends the text ends without an empty quoted line
     return converted
 
 
@@ -142,17 +147,31 @@ def rewrite_links(text: str, site_root: str, page_dir: str) -> str:
     return RELATIVE_LINK.sub(replace, text)
 
 
+def build_output_line(match: re.Match[str], page_link: str) -> str:
+    """Return what a notebook shows for an insert-output marker of the page.
+
+    The library versions are stated in place. Other build outputs (check tables,
+    benchmark tables) stay on the page, so the notebook links to them.
+    """
+    indent = match.group("indent")
+    if match.group("command").split()[0] == PROVENANCE_SCRIPT:
+        return indent + ", ".join(f"{name} {version}" for name, version in versions().items())
+    return f"{indent}The table computed when the site was built is in this section on [the page]({page_link})."
+
+
 def markdown_cell(lines: list[str], page_link: str, site_root: str, page_dir: str) -> str:
     """Return the source of one Markdown cell from page lines between code blocks."""
     kept = []
     for line in lines:
         if FIGURE_MARKER.match(line):
             continue  # the figure is the output of the plot cell
-        if OUTPUT_MARKER.match(line):
-            kept.append(f"The results of these checks, computed when the site was built, are on [the page]({page_link}).")
-            continue
-        kept.append(line)
-    return rewrite_links("\n".join(admonitions_to_quotes(kept)), site_root, page_dir).strip("\n")
+        marker = OUTPUT_MARKER.match(line)
+        # The page link is already a site URL, so it replaces a placeholder after the
+        # rewrite of relative links; the rewrite skips links that start with "#".
+        kept.append(build_output_line(marker, "#dl4r-page-link") if marker else line)
+    text = rewrite_links("\n".join(admonitions_to_quotes(kept)), site_root, page_dir)
+    text = re.sub(r"\n{3,}", "\n\n", text.replace("](#dl4r-page-link)", f"]({page_link})"))
+    return text.strip("\n")
 
 
 def build_notebook(
@@ -354,7 +373,10 @@ def on_files(files: Files, config: Any) -> Files:
     for page_file in list(files.documentation_pages()):
         if not page_file.src_uri.endswith(".md"):
             continue
-        text = render_snippets(Path(page_file.abs_src_path), md)
+        try:
+            text = render_snippets(Path(page_file.abs_src_path), md)
+        except SnippetIncludeError as error:
+            raise PluginError(str(error)) from error
         labels = tab_labels(text)
         if not labels:
             continue
@@ -370,6 +392,11 @@ def on_files(files: Files, config: Any) -> Files:
                 continue  # a tab set of shell commands, say: nothing to run
             slug = f"{stem}-{slugify(label)}"
             site_path = f"{NOTEBOOK_DIR}/{slug}.ipynb"
+            if site_path in _jobs:
+                raise PluginError(
+                    f"{page_file.src_uri}: tabs {_jobs[site_path].label!r} and {label!r} would both "
+                    f"publish {site_path}; spell the labels the same way on every tab set"
+                )
             header = (
                 f"This notebook is the {label} tab of [{title}]({page_link}), generated from the "
                 f"same source when the site was built. Run the cells in order. Its stored outputs "
@@ -379,7 +406,7 @@ def on_files(files: Files, config: Any) -> Files:
             if colab:
                 header += f" [Open in Colab]({colab})."
             notebook = build_notebook(
-                text, label, f"{title}: {label} notebook", header, page_link,
+                text, label, f"{title} ({label} notebook)", header, page_link,
                 site_root, posixpath.dirname(page_file.src_uri),
             )
             # mkdocs-jupyter reads a notebook through its File's src_dir, so each cache

@@ -12,6 +12,7 @@ from notebooks import (
     clean_outputs,
     colab_link,
     execute_notebook,
+    markdown_cell,
     rewrite_links,
 )
 from page_chains import REPO_ROOT
@@ -121,3 +122,20 @@ def test_relative_links_point_at_site_urls():
         "[page](../../part1-from-scratch/#check-your-work), [nb](../../notebooks/a-numpy/), "
         "[home](../../), [web](https://example.org/x.md), [here](#setup)"
     )
+
+
+def test_build_outputs_in_notebook_cells():
+    lines = [
+        '!!! info "Where the outputs come from"',
+        "    This build ran with:",
+        "",
+        "    <!-- insert-output: hooks/provenance.py -->",
+        "",
+        "## 9. Making it fast",
+        "",
+        "<!-- insert-output: benchmarks/training_speed.py --report -->",
+    ]
+    cell = markdown_cell(lines, "../../part1-from-scratch/", "../../", "")
+    assert "> Python " in cell  # the versions, inside the quote
+    assert "insert-output" not in cell
+    assert "on [the page](../../part1-from-scratch/)." in cell  # not rewritten a second time

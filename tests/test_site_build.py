@@ -310,9 +310,10 @@ def run_training_speed(*arguments: str) -> subprocess.CompletedProcess[str]:
     ("arguments", "message"),
     [
         (["--repetitions", "0"], "must be at least 1, got 0"),
+        (["--repetitions", "x"], "must be a whole number, got 'x'"),
         (["--frameworks", "JAX"], "unknown framework JAX; choose from PyTorch, TensorFlow, NumPy"),
     ],
-    ids=["zero repetitions", "unknown framework"],
+    ids=["zero repetitions", "not a number", "unknown framework"],
 )
 def test_training_speed_rejects_bad_arguments(arguments, message):
     result = run_training_speed(*arguments)
