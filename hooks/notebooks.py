@@ -166,8 +166,8 @@ def markdown_cell(lines: list[str], page_link: str, site_root: str, page_dir: st
         if FIGURE_MARKER.match(line):
             continue  # the figure is the output of the plot cell
         marker = OUTPUT_MARKER.match(line)
-        # The page link is already a site URL, so it replaces a placeholder after the
-        # rewrite of relative links; the rewrite skips links that start with "#".
+        # The page link is already a site URL, so it must not be rewritten again. It goes
+        # in as a "#" placeholder, which the rewrite of relative links skips.
         kept.append(build_output_line(marker, "#dl4r-page-link") if marker else line)
     text = rewrite_links("\n".join(admonitions_to_quotes(kept)), site_root, page_dir)
     text = re.sub(r"\n{3,}", "\n\n", text.replace("](#dl4r-page-link)", f"]({page_link})"))
@@ -389,7 +389,7 @@ def on_files(files: Files, config: Any) -> Files:
         for label in labels:
             tab_code = [block for block in extract_chain(text, page_file.src_uri, label) if block.tab == label]
             if not tab_code:
-                continue  # a tab set of shell commands, say: nothing to run
+                continue  # for example a tab set of shell commands: nothing to run
             slug = f"{stem}-{slugify(label)}"
             site_path = f"{NOTEBOOK_DIR}/{slug}.ipynb"
             if site_path in _jobs:

@@ -77,7 +77,7 @@ class Block:
 
 @dataclass
 class BlockResult:
-    """What one block printed when its chain ran."""
+    """Standard output and standard error of one block of a chain run."""
 
     stdout: str
     stderr: str

@@ -50,7 +50,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build the site once per test run, with notebooks and checks executed.
 
-    Under pytest-xdist every worker asks for the site; the first one builds it
+    Under pytest-xdist every worker requests the site. The first one builds it
     under a file lock in a folder named by the run's id, and the others reuse it.
     """
     try:

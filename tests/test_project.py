@@ -110,9 +110,9 @@ def pinned(path: Path) -> dict[str, str]:
 
 
 def lock_problems(requirements: Path, lock: Path) -> list[str]:
-    wanted, locked = pinned(requirements), pinned(lock)
+    expected, locked = pinned(requirements), pinned(lock)
     problems = []
-    for name, version in wanted.items():
+    for name, version in expected.items():
         got = locked.get(name)
         # A local label such as +cpu still satisfies ==version (PEP 440).
         if got is None or Version(got).public != Version(version).public:
